@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Algorithm } from '@tessera/verify';
+import { defaultHashConcurrency } from './accounts/password.js';
 import { ConfigError } from './errors.js';
 
 export const SIGNING_ALGORITHMS = ['ES256', 'EdDSA', 'RS256', 'PS256', 'HS256'] as const;
@@ -29,6 +30,12 @@ export interface Config {
   readonly allowedOriginsExplicit: boolean;
   readonly trustProxy: boolean;
   readonly logLevel: LogLevel;
+  /** Failed-login throttling (see accounts/throttle.ts). */
+  readonly loginThrottle: { windowSeconds: number; maxPerAccount: number; maxPerAddress: number };
+  /** Requests per minute per client address on /v1/auth/* (a coarse flood limit). */
+  readonly authRateLimit: number;
+  /** argon2 hashes running at once (default: cores - 1, at least 1). */
+  readonly hashConcurrency: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -117,6 +124,14 @@ export function loadConfig(env: Env = process.env): Config {
     problems.push('TESSERA_TRUST_PROXY must be true or false');
   }
 
+  const loginThrottle = {
+    windowSeconds: int('TESSERA_LOGIN_WINDOW', 900, 1, 86_400),
+    maxPerAccount: int('TESSERA_LOGIN_MAX_PER_ACCOUNT', 10, 1, 100_000),
+    maxPerAddress: int('TESSERA_LOGIN_MAX_PER_ADDRESS', 50, 1, 1_000_000),
+  };
+  const authRateLimit = int('TESSERA_AUTH_RATE_LIMIT', 120, 1, 1_000_000);
+  const hashConcurrency = int('TESSERA_HASH_CONCURRENCY', defaultHashConcurrency(), 1, 256);
+
   const logLevel = (str('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
@@ -143,6 +158,9 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOriginsExplicit: originsRaw !== undefined,
     trustProxy: trustRaw === 'true' || trustRaw === '1',
     logLevel: logLevel as LogLevel,
+    loginThrottle,
+    authRateLimit,
+    hashConcurrency,
   };
   return config;
 }

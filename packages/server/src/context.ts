@@ -1,9 +1,10 @@
-import { PasswordVerifier } from './accounts/password.js';
+import { Passwords } from './accounts/password.js';
 import type { Config } from './config.js';
 import { loadMasterKey, type MasterKey } from './crypto/master-key.js';
 import { KeyRing } from './keys/keyring.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { openStore, type Store } from './storage/index.js';
+import { Vault } from './vault/service.js';
 
 /** What every service function needs: configuration, storage, keys, clock. Built once per process. */
 export interface Context {
@@ -11,8 +12,10 @@ export interface Context {
   readonly store: Store;
   readonly keys: KeyRing;
   readonly masterKey: MasterKey;
-  readonly passwords: PasswordVerifier;
+  readonly passwords: Passwords;
   readonly metrics: Metrics;
+  /** The token vault (SPEC §2.3): data keys, formats, policy, audit. */
+  readonly vault: Vault;
   /** Epoch milliseconds; frozen in tests. */
   readonly now: () => number;
   /** Messages for the operator at start (e.g. a generated development master key). */
@@ -60,7 +63,7 @@ export async function createContext(
       now,
     });
     await keys.ensureReady();
-    const passwords = new PasswordVerifier();
+    const passwords = new Passwords(config.hashConcurrency);
     return {
       config,
       store,
@@ -68,6 +71,7 @@ export async function createContext(
       masterKey,
       passwords,
       metrics: createMetrics(),
+      vault: new Vault({ store, masterKey, now }),
       now,
       warnings,
       close: () => store.close(),

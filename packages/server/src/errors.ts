@@ -19,7 +19,12 @@ export type ErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'rate_limited'
-  | 'server_error';
+  | 'server_error'
+  // RFC 6749 §5.2: only the token endpoint (`POST /v1/oauth/token`) answers with these.
+  | 'invalid_client'
+  | 'invalid_scope'
+  | 'unsupported_grant_type'
+  | 'unauthorized_client';
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_request: 400,
@@ -35,6 +40,10 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   server_error: 500,
+  invalid_client: 401,
+  invalid_scope: 400,
+  unsupported_grant_type: 400,
+  unauthorized_client: 400,
 };
 
 /**
@@ -90,6 +99,13 @@ export class InvalidToken extends TesseraError {
   }
 }
 
+/** 401 on refresh: the refresh token is unknown, expired, revoked or reused. */
+export class InvalidGrant extends TesseraError {
+  constructor(cause?: unknown) {
+    super('invalid_grant', 'The refresh token is invalid, expired or revoked.', { cause });
+  }
+}
+
 export class InsufficientScope extends TesseraError {
   constructor(scope: string) {
     super('insufficient_scope', `This call needs the scope "${scope}".`, {
@@ -121,6 +137,36 @@ export class RateLimited extends TesseraError {
     const seconds = Math.max(1, Math.ceil(retryAfterSeconds));
     super('rate_limited', `Too many attempts; try again in ${seconds} seconds.`, {
       headers: { 'retry-after': String(seconds) },
+    });
+  }
+}
+
+/** 410: a vault token past its `ttl_seconds` (SPEC §2.3); purged by the sweep later. */
+export class TokenExpired extends TesseraError {
+  constructor() {
+    super('token_expired', 'The vault token has expired.');
+  }
+}
+
+/**
+ * RFC 6749 §5.2 errors of the token endpoint. `invalid_client` carries
+ * `WWW-Authenticate: Basic` (the client authenticated, or should have, with HTTP Basic).
+ */
+export class OAuthError extends TesseraError {
+  constructor(
+    error:
+      | 'invalid_client'
+      | 'invalid_scope'
+      | 'unsupported_grant_type'
+      | 'unauthorized_client'
+      | 'invalid_request',
+    description: string,
+  ) {
+    super(error, description, {
+      headers:
+        error === 'invalid_client'
+          ? { 'www-authenticate': 'Basic realm="tessera", charset="UTF-8"' }
+          : {},
     });
   }
 }

@@ -25,6 +25,16 @@ export function createMetrics() {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    refreshes: new Counter({
+      name: 'tessera_refreshes_total',
+      help: 'Refresh-token rotations',
+      registers: [registry],
+    }),
+    refreshReuse: new Counter({
+      name: 'tessera_refresh_reuse_total',
+      help: 'Replays of a rotated refresh token (each ends its session)',
+      registers: [registry],
+    }),
   };
 }
 

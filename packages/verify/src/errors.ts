@@ -172,3 +172,32 @@ export class TokenTooLarge extends JoseError {
 export function isJoseError(value: unknown): value is JoseError {
   return value instanceof JoseError;
 }
+
+/**
+ * The key set (or the discovery document that names it) could not be fetched: network error,
+ * timeout, a status other than 200, or a body over the size cap. Tokens are not at fault; HTTP
+ * adapters answer 503, not 401.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof JwksUnavailable) reply(503, { error: 'temporarily_unavailable' });
+ * ```
+ */
+export class JwksUnavailable extends JoseError {
+  static override readonly code = 'ERR_JWKS_UNAVAILABLE';
+  override readonly code = 'ERR_JWKS_UNAVAILABLE';
+}
+
+/**
+ * The key set or the discovery document was fetched but is not acceptable: not JSON, the wrong
+ * shape, or a discovery document whose `issuer` is not the configured one.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof JwksInvalid) log.error({ code: error.code }, 'issuer misconfigured');
+ * ```
+ */
+export class JwksInvalid extends JoseError {
+  static override readonly code = 'ERR_JWKS_INVALID';
+  override readonly code = 'ERR_JWKS_INVALID';
+}

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 
 /**
@@ -15,26 +16,46 @@ export const ARGON2_OPTIONS = {
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 256;
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2_OPTIONS);
+/**
+ * How many hashes may run at once. Off the event loop is not enough: four
+ * argon2 threads on a two-core machine take the CPU the event loop needs, and
+ * every other request waits behind a login flood. One core stays free for
+ * requests; logins queue (and the throttle bounds the queue an attacker can build).
+ */
+export function defaultHashConcurrency(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
-/**
- * Verifies a password against a stored hash. With no hash (unknown email) it
- * verifies against a dummy made with the same parameters, so an unknown email
- * costs the same work as a wrong password and timing tells nothing.
- */
-export class PasswordVerifier {
+/** Password hashing and verification through a small queue. */
+export class Passwords {
+  readonly #limit: number;
+  #running = 0;
+  readonly #waiting: Array<() => void> = [];
   #dummy: Promise<string> | undefined;
 
+  constructor(concurrency = defaultHashConcurrency()) {
+    if (!Number.isInteger(concurrency) || concurrency < 1)
+      throw new TypeError('concurrency must be >= 1');
+    this.#limit = concurrency;
+  }
+
+  hash(password: string): Promise<string> {
+    return this.#run(() => hash(password, ARGON2_OPTIONS));
+  }
+
+  /**
+   * Verifies a password against a stored hash. With no hash (unknown email) it
+   * verifies against a dummy made with the same parameters, so an unknown email
+   * costs the same work as a wrong password and timing tells nothing.
+   */
   async verify(stored: string | undefined, password: string): Promise<boolean> {
     if (stored === undefined) {
-      this.#dummy ??= hashPassword('tessera-dummy-password-for-timing');
-      await verify(await this.#dummy, password);
+      const dummy = await this.#dummyHash();
+      await this.#run(() => verify(dummy, password));
       return false;
     }
     try {
-      return await verify(stored, password);
+      return await this.#run(() => verify(stored, password));
     } catch {
       // A corrupt hash must not become a 500 that tells the account exists.
       return false;
@@ -43,7 +64,23 @@ export class PasswordVerifier {
 
   /** Computes the dummy hash ahead of the first login so that one is not slower. */
   async warm(): Promise<void> {
-    this.#dummy ??= hashPassword('tessera-dummy-password-for-timing');
-    await this.#dummy;
+    await this.#dummyHash();
+  }
+
+  #dummyHash(): Promise<string> {
+    this.#dummy ??= this.hash('tessera-dummy-password-for-timing');
+    return this.#dummy;
+  }
+
+  async #run<T>(job: () => Promise<T>): Promise<T> {
+    if (this.#running >= this.#limit)
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    this.#running++;
+    try {
+      return await job();
+    } finally {
+      this.#running--;
+      this.#waiting.shift()?.();
+    }
   }
 }

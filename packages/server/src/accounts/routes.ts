@@ -1,9 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import type { Context } from '../context.js';
 import { Forbidden } from '../errors.js';
 import { authOf, requireAuth } from '../http/auth.js';
 import { ErrorBody } from '../http/schemas.js';
+import { assertCookieRequestAllowed } from '../sessions/cookie.js';
+import { tokenResponse } from '../sessions/respond.js';
 import {
+  ChangePasswordBody,
   LoginBody,
   RegisterBody,
   TokenResponse,
@@ -11,7 +15,7 @@ import {
   User,
   UserIdParams,
 } from './schemas.js';
-import { getUser, login, register, toUser, updateUser } from './service.js';
+import { changePassword, getUser, login, register, toUser, updateUser } from './service.js';
 
 /** Accounts: register, login, the caller's profile, and the subject-checked user read. */
 export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: Context }> = async (app, { ctx }) => {
@@ -26,12 +30,33 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: Context }> = async
 
   app.post(
     '/v1/auth/login',
-    { schema: { body: LoginBody, response: { 200: TokenResponse, ...errors } } },
-    async (request) =>
-      login(ctx, request.body, {
+    { schema: { body: LoginBody, response: { 200: TokenResponse, 429: ErrorBody, ...errors } } },
+    async (request, reply) => {
+      const transport = request.body.transport ?? 'body';
+      // Asking for a cookie is a browser flow: the same Origin rules as using one.
+      if (transport === 'cookie') assertCookieRequestAllowed(ctx.config, request);
+      const tokens = await login(ctx, request.body, {
         userAgent: request.headers['user-agent'] ?? null,
         ip: request.ip,
-      }),
+      });
+      return tokenResponse(reply, ctx.config, tokens, transport);
+    },
+  );
+
+  app.post(
+    '/v1/me/password',
+    {
+      preHandler: auth,
+      schema: {
+        body: ChangePasswordBody,
+        response: { 204: Type.Null(), 429: ErrorBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const caller = authOf(request);
+      await changePassword(ctx, caller.sub, caller.sid, request.body, request.ip);
+      return reply.code(204).send(null);
+    },
   );
 
   app.get(

@@ -15,6 +15,8 @@ const AvatarUrl = Type.Union([
   Type.Null(),
 ]);
 const Timestamp = Type.String({ format: 'date-time' });
+/** E.164, checked (and stored through the vault) in `vault/profile-phone.ts`; null clears it. */
+const Phone = Type.Union([Type.String({ minLength: 1, maxLength: 32 }), Type.Null()]);
 
 export const User = Type.Object({
   id: Type.String(),
@@ -28,7 +30,7 @@ export const User = Type.Object({
 });
 
 export const RegisterBody = Type.Object(
-  { email: Email, password: Password, name: Type.Optional(Name) },
+  { email: Email, password: Password, name: Type.Optional(Name), phone: Type.Optional(Phone) },
   { additionalProperties: false },
 );
 
@@ -41,8 +43,13 @@ export const LoginBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const ChangePasswordBody = Type.Object(
+  { current_password: Type.String({ maxLength: PASSWORD_MAX }), new_password: Password },
+  { additionalProperties: false },
+);
+
 export const UpdateMeBody = Type.Object(
-  { name: Type.Optional(Name), avatar_url: Type.Optional(AvatarUrl) },
+  { name: Type.Optional(Name), avatar_url: Type.Optional(AvatarUrl), phone: Type.Optional(Phone) },
   { additionalProperties: false },
 );
 

@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Static } from 'typebox';
+import { recordAudit } from '../audit/record.js';
 import type { Context } from '../context.js';
 import { EmailTaken, InvalidCredentials, NotFound } from '../errors.js';
+import {
+  type ClientInfo,
+  endOtherSessions,
+  openSession,
+  type SessionTokens,
+} from '../sessions/service.js';
 import { UniqueViolation, type UserRow } from '../storage/index.js';
-import { issueAccessToken } from '../tokens/access.js';
+import { checkPhone, phoneMask, setPhone } from '../vault/profile-phone.js';
 import { normalizeEmail, parseEmail } from './email.js';
-import { hashPassword } from './password.js';
-import type { RegisterBody, TokenResponse, UpdateMeBody, User } from './schemas.js';
+import type { RegisterBody, UpdateMeBody, User } from './schemas.js';
+import { beginLoginAttempt, loginSucceeded } from './throttle.js';
 
 /** The public view of a user row: the only shape that ever leaves the server. */
 export function toUser(row: UserRow): Static<typeof User> {
@@ -14,7 +21,7 @@ export function toUser(row: UserRow): Static<typeof User> {
     id: row.id,
     email: row.email,
     name: row.name,
-    phone: null,
+    phone: phoneMask(row.phone_token),
     phone_token: row.phone_token,
     avatar_url: row.avatar_url,
     created_at: new Date(row.created_at).toISOString(),
@@ -28,9 +35,11 @@ export async function register(
   input: Static<typeof RegisterBody> & { admin?: boolean },
 ): Promise<UserRow> {
   const email = parseEmail(input.email);
-  const passwordHash = await hashPassword(input.password);
+  if (input.phone != null) checkPhone(input.phone);
+  const passwordHash = await ctx.passwords.hash(input.password);
+  let user: UserRow;
   try {
-    return await ctx.store.users.create({
+    user = await ctx.store.users.create({
       id: randomUUID(),
       email,
       password_hash: passwordHash,
@@ -42,11 +51,7 @@ export async function register(
     if (err instanceof UniqueViolation) throw new EmailTaken();
     throw err;
   }
-}
-
-export interface ClientInfo {
-  userAgent: string | null;
-  ip: string | null;
+  return input.phone == null ? user : setPhone(ctx, user, input.phone);
 }
 
 /**
@@ -58,36 +63,49 @@ export async function login(
   ctx: Context,
   input: { email: string; password: string },
   client: ClientInfo,
-): Promise<Static<typeof TokenResponse>> {
+): Promise<SessionTokens> {
+  const attempt = await beginLoginAttempt(ctx, input.email, client.ip);
   const user = await ctx.store.users.byEmail(normalizeEmail(input.email));
   const ok = await ctx.passwords.verify(user?.password_hash, input.password);
   if (!user || !ok) {
     ctx.metrics.logins.inc({ result: 'failure' });
+    await recordAudit(ctx, {
+      action: 'auth.login_failed',
+      target: user?.id ?? null,
+      details: { ip: client.ip },
+    });
     throw new InvalidCredentials();
   }
-  const now = ctx.now();
-  const session = await ctx.store.sessions.create({
-    id: randomUUID(),
-    user_id: user.id,
-    now,
-    expires_at: now + ctx.config.sessionTtl * 1000,
-    user_agent: client.userAgent?.slice(0, 512) ?? null,
-    ip: client.ip,
-  });
+  await loginSucceeded(ctx, attempt);
   ctx.metrics.logins.inc({ result: 'success' });
-  const access = issueAccessToken(ctx, { sub: user.id, sid: session.id, scope: userScope(user) });
-  return {
-    access_token: access.token,
-    token_type: 'Bearer',
-    expires_in: access.expiresIn,
-    session_id: session.id,
-    user: toUser(user),
-  };
+  const tokens = await openSession(ctx, user, client);
+  await recordAudit(ctx, {
+    action: 'auth.login_succeeded',
+    actor: user.id,
+    target: tokens.session.id,
+    details: { ip: client.ip },
+  });
+  return tokens;
 }
 
-/** Users get `profile vault`, administrators `admin` as well (SPEC §2.2). */
-export function userScope(user: Pick<UserRow, 'is_admin'>): string {
-  return user.is_admin ? 'profile vault admin' : 'profile vault';
+/** Sets a new password after checking the current one; every other session of the user ends. */
+export async function changePassword(
+  ctx: Context,
+  userId: string,
+  currentSessionId: string | undefined,
+  input: { current_password: string; new_password: string },
+  ip: string | null,
+): Promise<void> {
+  const user = await getUser(ctx, userId);
+  // A stolen access token must not turn into unlimited guesses at the password.
+  const attempt = await beginLoginAttempt(ctx, user.email, ip);
+  if (!(await ctx.passwords.verify(user.password_hash, input.current_password))) {
+    throw new InvalidCredentials();
+  }
+  await loginSucceeded(ctx, attempt);
+  const passwordHash = await ctx.passwords.hash(input.new_password);
+  await ctx.store.users.update(userId, { password_hash: passwordHash }, ctx.now());
+  await endOtherSessions(ctx, userId, currentSessionId ?? null);
 }
 
 export async function getUser(ctx: Context, id: string): Promise<UserRow> {
@@ -101,10 +119,11 @@ export async function updateUser(
   id: string,
   patch: Static<typeof UpdateMeBody>,
 ): Promise<UserRow> {
+  if (patch.phone != null) checkPhone(patch.phone);
   const changes: { name?: string | null; avatar_url?: string | null } = {};
   if (patch.name !== undefined) changes.name = patch.name;
   if (patch.avatar_url !== undefined) changes.avatar_url = patch.avatar_url;
   const user = await ctx.store.users.update(id, changes, ctx.now());
   if (!user) throw new NotFound('No such user.');
-  return user;
+  return patch.phone === undefined ? user : setPhone(ctx, user, patch.phone);
 }

@@ -3,12 +3,14 @@ import { readFile } from 'node:fs/promises';
 import { ALGORITHMS, type Algorithm, decodeJwt, isJoseError, verifyJwt } from '@tessera/verify';
 import { PASSWORD_MAX, PASSWORD_MIN } from '../accounts/password.js';
 import { register, toUser } from '../accounts/service.js';
+import { recordAudit } from '../audit/record.js';
 import { loadConfig } from '../config.js';
 import { type Context, createContext } from '../context.js';
 import { TesseraError } from '../errors.js';
 import { startServer } from '../server.js';
 import { readSecret } from './stdin.js';
 import { CliError, type Command, printJson, UsageError } from './usage.js';
+import { VAULT_COMMANDS } from './vault-commands.js';
 
 async function withContext<T>(fn: (ctx: Context) => Promise<T>): Promise<T> {
   const ctx = await createContext(loadConfig());
@@ -115,7 +117,11 @@ const keysRotate: Command = {
   summary: 'activate the next key; the old one stays published until its tokens expire',
   usage: 'tessera keys rotate',
   async run() {
-    await withContext(async (ctx) => printJson({ active: await ctx.keys.rotate() }));
+    await withContext(async (ctx) => {
+      const active = await ctx.keys.rotate();
+      await recordAudit(ctx, { action: 'keys.rotated', target: active });
+      printJson({ active });
+    });
   },
 };
 
@@ -201,6 +207,7 @@ export const COMMANDS: readonly Command[] = [
   keysImport,
   tokenDecode,
   tokenVerify,
+  ...VAULT_COMMANDS,
 ];
 
 function iso(ms: number | null): string | null {

@@ -3,7 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 
 /** Purposes a key is derived for. One HKDF `info` each, so no key ever serves two uses. */
-export type KeyPurpose = 'signing-keys' | 'key-check' | 'vault-data-keys' | 'vault-index';
+export type KeyPurpose =
+  | 'signing-keys'
+  | 'key-check'
+  | 'vault-data-keys'
+  | 'vault-index'
+  | 'audit-chain';
 
 /**
  * The root secret. It never encrypts anything itself: each purpose gets its

@@ -1,10 +1,18 @@
+import cookie from '@fastify/cookie';
+import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import { type TypeBoxTypeProvider, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { accountsRoutes } from '../accounts/routes.js';
+import { auditRoutes } from '../audit/routes.js';
+import { clientsRoutes } from '../clients/routes.js';
 import type { Context } from '../context.js';
+import { RateLimited } from '../errors.js';
 import { healthRoutes } from '../health/routes.js';
 import { keysRoutes } from '../keys/routes.js';
+import { sessionsRoutes } from '../sessions/routes.js';
+import { vaultRoutes } from '../vault/routes.js';
 import { registerErrorHandling } from './errors.js';
 import { loggerOptions } from './logging.js';
 
@@ -17,6 +25,7 @@ export interface AppOptions {
 export const BODY_LIMIT = 64 * 1024;
 /** A key rotated on another instance is picked up within this time even with no unknown kid. */
 const KEY_REFRESH_MS = 30_000;
+const PURGE_MS = 10 * 60_000;
 
 /**
  * Builds the HTTP application around a context: core behaviour (errors,
@@ -54,6 +63,23 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     hsts: ctx.config.issuer.startsWith('https:'),
   });
 
+  await app.register(cookie);
+  await app.register(cors, {
+    // Exact matches only, read at request time (PORT=0 resolves the default after listen).
+    // A listed origin is echoed back (with Vary: Origin); any other gets no CORS headers.
+    origin: (origin, cb) =>
+      cb(null, origin !== undefined && ctx.config.allowedOrigins.includes(origin)),
+    credentials: true,
+    methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+    allowedHeaders: ['authorization', 'content-type'],
+    maxAge: 600,
+  });
+  await app.register(rateLimit, {
+    global: false,
+    // Per-process memory: a coarse flood guard. Exact, shared counters protect logins (accounts/throttle.ts).
+    errorResponseBuilder: (_request, context) => new RateLimited(context.ttl / 1000),
+  });
+
   app.addHook('onRequest', async (request, reply) => {
     request.auth = null;
     // Responses of the API may carry tokens or personal data: never cache them.
@@ -77,19 +103,39 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     if (closing) reply.header('connection', 'close');
   });
 
-  let timer: NodeJS.Timeout | undefined;
-  app.addHook('onReady', async () => {
-    timer = setInterval(() => {
-      ctx.keys
-        .refresh()
-        .catch((err: unknown) => app.log.warn({ err }, 'could not refresh signing keys'));
-    }, KEY_REFRESH_MS);
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, what: string, job: () => Promise<unknown>) => {
+    const timer = setInterval(() => {
+      job().catch((err: unknown) => app.log.warn({ err }, `${what} failed`));
+    }, ms);
     timer.unref();
+    timers.push(timer);
+  };
+  app.addHook('onReady', async () => {
+    every(KEY_REFRESH_MS, 'refreshing signing keys', () => ctx.keys.refresh());
+    // Ended sessions (and their refresh tokens) are kept a day for the record, then purged.
+    every(PURGE_MS, 'purging ended sessions', () =>
+      ctx.store.sessions.purgeEnded(ctx.now() - 86_400_000),
+    );
   });
-  app.addHook('onClose', async () => clearInterval(timer));
+  app.addHook('onClose', async () => {
+    for (const timer of timers) clearInterval(timer);
+  });
 
   await app.register(healthRoutes, { ctx });
   await app.register(keysRoutes, { ctx });
-  await app.register(accountsRoutes, { ctx });
+  await app.register(vaultRoutes, { ctx });
+  await app.register(clientsRoutes, { ctx });
+  await app.register(auditRoutes, { ctx });
+  await app.register(import('../web/routes.js')); // the web page at `/`, with its own CSP
+  // The coarse per-address limit covers every /v1/auth route of both plugins.
+  await app.register(async (auth) => {
+    const limit = auth.rateLimit({ max: ctx.config.authRateLimit, timeWindow: 60_000 });
+    auth.addHook('onRequest', async function (request, reply) {
+      if (request.routeOptions.url?.startsWith('/v1/auth/')) await limit.call(this, request, reply);
+    });
+    await auth.register(accountsRoutes, { ctx });
+    await auth.register(sessionsRoutes, { ctx });
+  });
   return app;
 }

@@ -14,11 +14,14 @@ export {
 } from './errors.js';
 export { openStore } from './open.js';
 export type {
+  AuditQuery,
+  AuditRow,
   KeyStatus,
   Millis,
   NewSession,
   NewUser,
   RefreshTokenRow,
+  ServiceClientRow,
   SessionRow,
   SigningKeyRow,
   Store,
@@ -26,4 +29,7 @@ export type {
   ThrottleState,
   UserPatch,
   UserRow,
+  VaultKeyRow,
+  VaultListQuery,
+  VaultTokenRow,
 } from './types.js';

@@ -15,6 +15,10 @@ export interface Database {
   meta: MetaTable;
   refresh_tokens: RefreshTokensTable;
   throttle: ThrottleTable;
+  vault_keys: VaultKeysTable;
+  vault_tokens: VaultTokensTable;
+  service_clients: ServiceClientsTable;
+  audit_log: AuditLogTable;
 }
 
 export type DbBoolean = ColumnType<boolean | 0 | 1, 0 | 1, 0 | 1>;
@@ -69,6 +73,45 @@ export interface ThrottleTable {
   window_start: number;
 }
 
+export interface VaultKeysTable {
+  version: number;
+  wrapped_key: string;
+  status: 'active' | 'retired';
+  created_at: number;
+}
+
+export interface VaultTokensTable {
+  token: string;
+  type: string;
+  owner: string;
+  ciphertext: string;
+  key_version: number;
+  lookup: string | null;
+  masked: string;
+  metadata: string | null;
+  created_at: number;
+  expires_at: number | null;
+}
+
+export interface ServiceClientsTable {
+  id: string;
+  name: string;
+  secret_hash: string;
+  scopes: string;
+  created_at: number;
+}
+
+export interface AuditLogTable {
+  seq: number;
+  at: number;
+  action: string;
+  actor: string | null;
+  target: string | null;
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -102,6 +145,12 @@ export const UNIQUE_CONSTRAINTS: readonly UniqueConstraint[] = [
   { constraint: 'meta_pkey', table: 'meta', columns: ['key'] },
   { constraint: 'refresh_tokens_pkey', table: 'refresh_tokens', columns: ['token_hash'] },
   { constraint: 'throttle_pkey', table: 'throttle', columns: ['key'] },
+  { constraint: 'vault_keys_pkey', table: 'vault_keys', columns: ['version'] },
+  { constraint: 'vault_keys_one_active', table: 'vault_keys', columns: ['status'] },
+  { constraint: 'vault_tokens_pkey', table: 'vault_tokens', columns: ['token'] },
+  { constraint: 'vault_tokens_lookup_key', table: 'vault_tokens', columns: ['lookup'] },
+  { constraint: 'service_clients_pkey', table: 'service_clients', columns: ['id'] },
+  { constraint: 'audit_log_pkey', table: 'audit_log', columns: ['seq'] },
 ];
 
 export function uniqueConstraintByName(name: string): UniqueConstraint | undefined {

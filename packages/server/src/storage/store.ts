@@ -1,4 +1,6 @@
 import { type Kysely, sql } from 'kysely';
+import { auditRepository } from './audit.js';
+import { clientsRepository } from './clients.js';
 import { metaRepository } from './meta.js';
 import { migrateToLatest } from './migrate.js';
 import { refreshTokensRepository } from './refresh-tokens.js';
@@ -9,6 +11,7 @@ import { signingKeysRepository } from './signing-keys.js';
 import { throttleRepository } from './throttle.js';
 import type { Store } from './types.js';
 import { usersRepository } from './users.js';
+import { vaultKeysRepository, vaultRepository } from './vault.js';
 
 /** Assembles the Store over an open Kysely instance, which it owns from now on. */
 export function createStore(dialect: Store['dialect'], db: Kysely<Database>): Store {
@@ -46,6 +49,10 @@ function storeOver(scope: Scope, dialect: Store['dialect'], lifecycle: Lifecycle
     meta: metaRepository(scope),
     refreshTokens: refreshTokensRepository(scope),
     throttle: throttleRepository(scope),
+    vaultKeys: vaultKeysRepository(scope),
+    vault: vaultRepository(scope),
+    clients: clientsRepository(scope),
+    audit: auditRepository(scope, dialect),
     transaction(fn) {
       return scope.transact((inner) => fn(storeOver(inner, dialect, insideTransaction)));
     },

@@ -82,6 +82,75 @@ export interface SigningKeyRow {
   publish_until: Millis | null;
 }
 
+export interface VaultKeyRow {
+  version: number;
+  /** The data key sealed under the master key's `vault-data-keys` key; opaque to storage. */
+  wrapped_key: string;
+  status: 'active' | 'retired';
+  created_at: Millis;
+}
+
+export interface VaultTokenRow {
+  token: string;
+  type: string;
+  /** The user id or service client id that created the token. */
+  owner: string;
+  /** Envelope under data key `key_version`; opaque to storage. */
+  ciphertext: string;
+  key_version: number;
+  /** Keyed HMAC of owner, type and normalized value for deterministic tokens, else null. */
+  lookup: string | null;
+  masked: string;
+  /** JSON object text, or null. */
+  metadata: string | null;
+  created_at: Millis;
+  expires_at: Millis | null;
+}
+
+export interface VaultListQuery {
+  /** Only this owner's tokens; every owner's when undefined. */
+  owner?: string | undefined;
+  type?: string | undefined;
+  /** Tokens strictly after this one, in token order. */
+  after?: string | undefined;
+  limit: number;
+  /** Tokens that expired at or before this are left out. */
+  now: Millis;
+}
+
+export interface ServiceClientRow {
+  id: string;
+  name: string;
+  /** SHA-256 of the secret, hex. */
+  secret_hash: string;
+  /** Space-separated. */
+  scopes: string;
+  created_at: Millis;
+}
+
+export interface AuditRow {
+  seq: number;
+  at: Millis;
+  action: string;
+  actor: string | null;
+  target: string | null;
+  /** JSON object text. */
+  details: string;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditQuery {
+  action?: string | undefined;
+  actor?: string | undefined;
+  target?: string | undefined;
+  since?: Millis | undefined;
+  until?: Millis | undefined;
+  /** Rows with `seq` strictly below this (newest first). */
+  before?: number | undefined;
+  limit: number;
+}
+
 /**
  * The whole of what routes and services may ask of the database. Kysely, SQL and the
  * dialect stay behind it, so SQLite and PostgreSQL pass one conformance suite.
@@ -156,6 +225,62 @@ export interface Store {
     activate(kid: string, now: Millis, retiredPublishUntil: Millis): Promise<void>;
     /** Deletes retired keys whose `publish_until < now`; returns their kids. */
     prune(now: Millis): Promise<string[]>;
+  };
+  vaultKeys: {
+    /** Every data key, oldest first. */
+    list(): Promise<VaultKeyRow[]>;
+    /**
+     * In one transaction: the active key (if any) is retired and `key` inserted as active
+     * with version = highest + 1 (or 1). Throws `UniqueViolation` when another process
+     * rotated at the same moment. Returns the new row.
+     */
+    rotate(wrap: (version: number) => string, now: Millis): Promise<VaultKeyRow>;
+  };
+  vault: {
+    /**
+     * Inserts the rows that do not collide with an existing token or lookup, in one
+     * statement; returns the tokens that were inserted (the others are left to the caller).
+     */
+    insertMany(rows: readonly VaultTokenRow[]): Promise<Set<string>>;
+    byToken(token: string): Promise<VaultTokenRow | undefined>;
+    byTokens(tokens: readonly string[]): Promise<VaultTokenRow[]>;
+    byLookups(lookups: readonly string[]): Promise<VaultTokenRow[]>;
+    list(query: VaultListQuery): Promise<VaultTokenRow[]>;
+    /** Deletes the row (and with it the ciphertext); `true` if it existed. */
+    delete(token: string): Promise<boolean>;
+    /** Deletes rows whose `expires_at <= before`; returns how many. */
+    purgeExpired(before: Millis): Promise<number>;
+    /** Up to `limit` rows whose key is not `version`, in token order after `after`. */
+    notOnKey(version: number, after: string | undefined, limit: number): Promise<VaultTokenRow[]>;
+    /**
+     * Re-encrypts one row under a new key, only if it is still on `fromVersion` with the
+     * same ciphertext (a concurrent delete or rotation wins); `true` if updated.
+     */
+    rekey(
+      token: string,
+      fromVersion: number,
+      toVersion: number,
+      ciphertext: string,
+    ): Promise<boolean>;
+    /** How many rows each data key encrypts. */
+    countByKey(): Promise<Array<{ version: number; count: number }>>;
+  };
+  clients: {
+    /** Throws `UniqueViolation` on a duplicate id. */
+    create(c: ServiceClientRow): Promise<void>;
+    byId(id: string): Promise<ServiceClientRow | undefined>;
+  };
+  audit: {
+    /**
+     * Appends one row, serialized against every other append (PostgreSQL: a transaction
+     * advisory lock; SQLite: `BEGIN IMMEDIATE`): `build` receives the current tail and
+     * returns the row to insert, so `prev_hash` always names the row before it.
+     */
+    append(build: (tail: AuditRow | undefined) => AuditRow): Promise<AuditRow>;
+    /** Newest first. */
+    list(query: AuditQuery): Promise<AuditRow[]>;
+    /** Oldest first, rows with `seq > afterSeq`. */
+    scan(afterSeq: number, limit: number): Promise<AuditRow[]>;
   };
   meta: {
     get(key: string): Promise<string | undefined>;

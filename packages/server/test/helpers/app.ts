@@ -32,6 +32,8 @@ export async function createTestApp(
     TESSERA_MASTER_KEY: randomBytes(32).toString('base64url'),
     TESSERA_ISSUER: ISSUER,
     LOG_LEVEL: 'debug',
+    // Tests make many auth calls from one address; the limit itself has its own test.
+    TESSERA_AUTH_RATE_LIMIT: '100000',
     ...env,
   });
   const ctx = await createContext(config, { now: () => clock });

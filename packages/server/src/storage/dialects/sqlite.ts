@@ -83,7 +83,7 @@ class SharedSqliteDriver implements Driver {
     let shared = sharedConnections.get(this.#file);
     if (!shared) {
       const driver = new SqliteDriver({
-        database: () => Promise.resolve(openDatabase(this.#file)),
+        database: () => Promise.resolve(withStatementCache(openDatabase(this.#file))),
       });
       const entry: SharedConnection = { driver, refs: 0, ready: driver.init() };
       entry.ready.catch(() => {
@@ -155,6 +155,30 @@ class SharedSqliteDriver implements Driver {
     if (!this.#shared) throw new TypeError('the SQLite store is closed');
     return this.#shared;
   }
+}
+
+/**
+ * Kysely prepares every statement anew; preparing costs more than running the
+ * small indexed queries Tessera makes. Statements are cached by their SQL text
+ * (bounded: the query shapes are few and fixed; values are always bound).
+ */
+function withStatementCache(db: BetterSqlite3.Database) {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      db.close();
+    },
+    prepare(sql: string): BetterSqlite3.Statement {
+      let statement = cache.get(sql);
+      if (!statement) {
+        statement = db.prepare(sql);
+        if (cache.size >= 500) cache.delete(cache.keys().next().value as string);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
 }
 
 function openDatabase(file: string): BetterSqlite3.Database {
