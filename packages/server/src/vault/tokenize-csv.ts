@@ -125,6 +125,8 @@ export async function tokenizeCsv(
     if (err instanceof StrictStop) throw err;
     const e = err as { code?: string; lines?: number };
     if (typeof e.code === 'string' && e.code.startsWith('CSV_')) {
+      // Rows read before the malformed one come first: one of them may be the first bad row.
+      await flush();
       throw new StrictStop(`line ${e.lines ?? '?'}: malformed CSV (${e.code})`);
     }
     throw err;

@@ -61,6 +61,7 @@ describe.each(testDatabases)('vault CLI on $name', (database) => {
       `lines"`,
       `5,,empty`,
       `6,${CARDS[3]},"say ""hi"""`,
+      `7,${CARDS[0]},one,too many`,
     ];
     await writeFile(file, `${lines.join('\r\n')}\r\n`);
     const res = await runCli(
@@ -78,7 +79,8 @@ describe.each(testDatabases)('vault CLI on $name', (database) => {
     for (const r of rows.slice(1)) if (r[1]) expect(r[1]).toMatch(/^\d{15,16}$/);
     expect(res.stdout).not.toMatch(new RegExp(CARDS.join('|')));
     expect(res.stderr).toMatch(/line 4: card: the card number fails the Luhn check/);
-    expect(res.stderr).toMatch(/done: 6 rows, 4 tokenized, 1 bad/);
+    expect(res.stderr).toMatch(/line 10: malformed CSV/);
+    expect(res.stderr).toMatch(/done: 6 rows, 4 tokenized, 2 bad/);
     expect(res.stderr).toMatch(/rows\/s/);
     expect(res.stderr).not.toContain('4111111111111112');
 
