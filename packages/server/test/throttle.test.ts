@@ -137,7 +137,7 @@ describe.each(testDatabases)('login throttling on $name', (db) => {
     });
   });
 
-  it('limits requests per address on every /v1/auth route (TESSERA_AUTH_RATE_LIMIT)', async () => {
+  it('limits requests per address on every /v1/auth route and the token endpoint (TESSERA_AUTH_RATE_LIMIT)', async () => {
     await withApp(db, { TESSERA_AUTH_RATE_LIMIT: '5' }, async (t) => {
       const codes: number[] = [];
       for (let i = 0; i < 7; i++) {
@@ -158,6 +158,13 @@ describe.each(testDatabases)('login throttling on $name', (db) => {
       expect(limited.statusCode).toBe(429);
       expect(limited.json().error).toBe('rate_limited');
       expect(limited.headers['retry-after']).toBeDefined();
+      const token = await t.app.inject({
+        method: 'POST',
+        url: '/v1/oauth/token',
+        headers: { authorization: `Basic ${Buffer.from('id:secret').toString('base64')}` },
+        payload: { grant_type: 'client_credentials' },
+      });
+      expect(token.statusCode).toBe(429);
       // Other routes are not affected.
       expect((await t.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     });

@@ -125,17 +125,20 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
   await app.register(healthRoutes, { ctx });
   await app.register(keysRoutes, { ctx });
   await app.register(vaultRoutes, { ctx });
-  await app.register(clientsRoutes, { ctx });
   await app.register(auditRoutes, { ctx });
   await app.register(import('../web/routes.js')); // the web page at `/`, with its own CSP
-  // The coarse per-address limit covers every /v1/auth route of both plugins.
+  // The coarse per-address limit covers every route that takes a credential:
+  // /v1/auth/* and the OAuth token endpoint.
   await app.register(async (auth) => {
     const limit = auth.rateLimit({ max: ctx.config.authRateLimit, timeWindow: 60_000 });
     auth.addHook('onRequest', async function (request, reply) {
-      if (request.routeOptions.url?.startsWith('/v1/auth/')) await limit.call(this, request, reply);
+      const url = request.routeOptions.url ?? '';
+      if (url.startsWith('/v1/auth/') || url === '/v1/oauth/token')
+        await limit.call(this, request, reply);
     });
     await auth.register(accountsRoutes, { ctx });
     await auth.register(sessionsRoutes, { ctx });
+    await auth.register(clientsRoutes, { ctx });
   });
   return app;
 }
