@@ -122,6 +122,11 @@ describe.each(testDatabases)('sessions on $name', (db) => {
         expect(next.statusCode).toBe(200);
         current = next.json();
         expect(current.expires_in).toBeLessThanOrEqual(1);
+        // The JWT itself ends with the session: a resource server cannot be handed more.
+        const claims = JSON.parse(
+          Buffer.from(current.access_token.split('.')[1], 'base64url').toString(),
+        );
+        expect(claims.exp - claims.iat).toBeLessThanOrEqual(1);
         t.advance(2000);
         expect((await refresh(current.refresh_token)).statusCode).toBe(401);
       } finally {

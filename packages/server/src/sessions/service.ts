@@ -72,11 +72,16 @@ function finish(
   refreshToken: string,
 ): SessionTokens {
   const sessionRemaining = Math.floor((session.expires_at - ctx.now()) / 1000);
-  const access = issueAccessToken(ctx, { sub: user.id, sid: session.id, scope: userScope(user) });
+  // An access token never outlives its session, not even on a resource server.
+  const access = issueAccessToken(ctx, {
+    sub: user.id,
+    sid: session.id,
+    scope: userScope(user),
+    ttl: sessionRemaining,
+  });
   return {
     accessToken: access.token,
-    // An access token never outlives its session.
-    expiresIn: Math.min(access.expiresIn, sessionRemaining),
+    expiresIn: access.expiresIn,
     refreshToken,
     session,
     user,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type JwtClaims, KeyNotFound, signJwt, verifyJwt } from '@tessera/verify';
+import { JwtClaimInvalid, type JwtClaims, KeyNotFound, signJwt, verifyJwt } from '@tessera/verify';
 import type { Context } from '../context.js';
 import { InvalidToken } from '../errors.js';
 
@@ -22,6 +22,8 @@ export interface IssueParams {
   sid?: string;
   clientId?: string;
   audience?: string;
+  /** Lifetime in seconds when shorter than TESSERA_ACCESS_TTL (a session about to end). */
+  ttl?: number;
 }
 
 /** Signs an access token with the active key (sync: node:crypto, cached KeyObject). */
@@ -30,18 +32,19 @@ export function issueAccessToken(
   params: IssueParams,
 ): { token: string; expiresIn: number } {
   const iat = Math.floor(ctx.now() / 1000);
+  const ttl = Math.max(1, Math.min(ctx.config.accessTtl, params.ttl ?? ctx.config.accessTtl));
   const claims: AccessClaims = {
     iss: ctx.config.issuer,
     sub: params.sub,
     aud: params.audience ?? ctx.config.audience,
-    exp: iat + ctx.config.accessTtl,
+    exp: iat + ttl,
     iat,
     jti: randomUUID(),
     scope: params.scope,
   };
   if (params.sid !== undefined) claims.sid = params.sid;
   if (params.clientId !== undefined) claims.client_id = params.clientId;
-  return { token: signJwt(claims, ctx.keys.signingKey), expiresIn: ctx.config.accessTtl };
+  return { token: signJwt(claims, ctx.keys.signingKey), expiresIn: ttl };
 }
 
 /** Leeway for clock skew between Tessera processes (SPEC: at most 60 s). */
@@ -63,16 +66,37 @@ export async function verifyAccessToken(ctx: Context, token: string): Promise<Ac
     requiredClaims: ['sub', 'iat', 'jti', 'scope'],
   } as const;
   try {
+    let claims: AccessClaims;
     try {
-      return verifyJwt<AccessClaims>(token, ctx.keys.lookup, options).payload;
+      claims = verifyJwt<AccessClaims>(token, ctx.keys.lookup, options).payload;
     } catch (err) {
       // Another process may have rotated in a key we have not loaded yet.
       if (!(err instanceof KeyNotFound) || ctx.now() - ctx.keys.loadedAt < UNKNOWN_KID_REFRESH_MS)
         throw err;
       await ctx.keys.refresh();
-      return verifyJwt<AccessClaims>(token, ctx.keys.lookup, options).payload;
+      claims = verifyJwt<AccessClaims>(token, ctx.keys.lookup, options).payload;
     }
+    checkClaimTypes(claims);
+    return claims;
   } catch (err) {
     throw new InvalidToken(err);
+  }
+}
+
+/**
+ * The verifier types the registered claims; these are ours. A signed token whose `scope` is an
+ * array (or `sid`/`client_id` an object) must be a 401 like any other bad token, not reach
+ * `scope.split()` and become a 500 (test/security/claims-lifecycle.test.ts, "regression").
+ */
+function checkClaimTypes(claims: AccessClaims): void {
+  for (const name of ['scope', 'sid', 'client_id'] as const) {
+    const value = claims[name];
+    if (
+      name === 'scope'
+        ? typeof value !== 'string'
+        : value !== undefined && typeof value !== 'string'
+    ) {
+      throw new JwtClaimInvalid(`claim ${name} is not a string`, name, 'invalid');
+    }
   }
 }
