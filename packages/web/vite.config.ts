@@ -7,6 +7,8 @@ export default defineConfig({
   resolve: {
     alias: { '@tessera/client': fileURLToPath(new URL('../client/src/index.ts', import.meta.url)) },
   },
+  // `npx vite packages/web`: the API is proxied to a local `npm start` (TESSERA_API to change it).
+  server: { proxy: { '/v1': process.env.TESSERA_API ?? 'http://127.0.0.1:8080' } },
   build: {
     outDir: 'dist',
     emptyOutDir: true,

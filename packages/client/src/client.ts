@@ -146,14 +146,13 @@ export class TesseraClient {
    */
   async restore(): Promise<User | null> {
     const held = await this.#store.get();
-    if (held && !this.#due(held)) {
-      const user = await this.me();
-      this.#emit('signed-in', { user });
-      return user;
-    }
     if (this.transport === 'body' && !held?.refreshToken) return null;
     try {
-      await this.#refresh();
+      // A held token still fresh is checked with `me` (which refreshes if the server says so).
+      if (held && !this.#due(held)) await this.me();
+      else await this.#refresh();
+      // Another tab's hand-off carries tokens, not the user.
+      if (this.#user === null) await this.me();
     } catch (err) {
       if (err instanceof TesseraError && err.error === 'invalid_grant') return null;
       throw err;

@@ -210,6 +210,38 @@ describe('@tessera/client against a real server (Node, body transport)', () => {
     expect(await createClient({ baseUrl: server.url }).restore()).toBeNull();
   });
 
+  it('emits signed-in on login and restore, and refresh on each network refresh', async () => {
+    const store = memoryStore();
+    const { address } = await signedIn({ store });
+    const restarted = createClient({ baseUrl: server.url, store, now: () => server.now() });
+    const events: string[] = [];
+    restarted.on('signed-in', ({ user }) => events.push(`signed-in ${user?.email}`));
+    const off = restarted.on('refresh', () => events.push('refresh'));
+    server.advance(900_000);
+    await restarted.restore();
+    off();
+    server.advance(900_000);
+    await restarted.me();
+    expect(events).toEqual(['refresh', `signed-in ${address}`]);
+  });
+
+  it('sends the token only to apiOrigins besides its own', async () => {
+    const { client: plain } = await signedIn();
+    const other = 'http://127.0.0.1:9';
+    await expect(plain.fetch(`${other}/x`)).rejects.toBeInstanceOf(TypeError);
+    const rec = recordingFetch();
+    const allowed = createClient({
+      baseUrl: server.url,
+      apiOrigins: [server.url.replace('127.0.0.1', 'localhost')],
+      fetch: rec.fetch,
+    });
+    const address = email();
+    await allowed.register({ email: address, password: PASSWORD });
+    await allowed.login({ email: address, password: PASSWORD });
+    const res = await allowed.fetch(`${server.url.replace('127.0.0.1', 'localhost')}/v1/me`);
+    expect(res.status).toBe(200);
+  });
+
   it('never sends the access token to a foreign origin', async () => {
     const { client, calls } = await signedIn();
     await expect(client.fetch('https://evil.example/steal')).rejects.toBeInstanceOf(TypeError);
