@@ -1,5 +1,13 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, TesseraError } from '../errors.js';
+import { QueryFailed } from '../storage/errors.js';
+
+/**
+ * SQLSTATEs for text PostgreSQL cannot store: U+0000 in any string (`22021`), or in JSON
+ * (`22P05`). SQLite stores it; on PostgreSQL a NUL in an email, a name, a token or a client id
+ * was a 500 (test/security/regressions.test.ts). It is the client's input, so a 400.
+ */
+const UNSTORABLE_TEXT = new Set(['22021', '22P05']);
 
 /**
  * The one place where errors become HTTP answers (SPEC §2): every response
@@ -34,6 +42,13 @@ interface Mapped {
 function toHttp(err: FastifyError | TesseraError | Error): Mapped {
   if (err instanceof TesseraError) {
     return { status: err.status, error: err.error, description: err.message, headers: err.headers };
+  }
+  if (err instanceof QueryFailed && UNSTORABLE_TEXT.has(err.driverCode ?? '')) {
+    return {
+      status: 400,
+      error: 'invalid_request',
+      description: 'The request holds a character that cannot be stored (U+0000).',
+    };
   }
   const fe = err as FastifyError;
   if (fe.validation)

@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
+import { InvalidRequest, TesseraError } from '../errors.js';
 import type { UserRow } from '../storage/index.js';
-import { FORMATS, maskPhone } from './formats.js';
+import { FORMATS, MIN_TOKEN_SPACE, maskPhone } from './formats.js';
 import { isItemError } from './service.js';
 
 /**
@@ -9,9 +10,18 @@ import { isItemError } from './service.js';
  * length and the last two digits, so the mask is derived from the token alone.
  */
 
-/** Validates a phone number before anything is written; `phone: …` errors. */
+/**
+ * Validates a phone number before anything is written; `phone: …` errors. Includes the vault's
+ * token-space rule: a short number (`+9324662`: 2 free digits) would be refused by the vault
+ * only after the account row exists, which was a 500 on register and on PATCH /v1/me
+ * (test/security/regressions.test.ts).
+ */
 export function checkPhone(phone: string): void {
-  FORMATS.phone.normalize(phone, 'phone');
+  const normalized = FORMATS.phone.normalize(phone, 'phone');
+  const options = { preserve: 'last4', luhn: false } as const;
+  if (FORMATS.phone.space(normalized, options) < MIN_TOKEN_SPACE) {
+    throw new InvalidRequest('phone: the number has too few digits to be tokenized safely.');
+  }
 }
 
 /** `+91********10` for a phone token (or null). */
@@ -35,7 +45,11 @@ export async function setPhone(
       [{ value: phone, type: 'phone' }],
       () => 'phone',
     );
-    if (!result || isItemError(result)) throw new Error('could not tokenize the phone number');
+    // A refusal by the vault is the caller's mistake (a 4xx naming the field), never a 500.
+    if (result && isItemError(result)) {
+      throw new TesseraError(result.error, result.error_description.replace(/^[^:]*:/, 'phone:'));
+    }
+    if (!result) throw new Error('could not tokenize the phone number');
     token = result.token;
   }
   const updated = await ctx.store.users.update(user.id, { phone_token: token }, ctx.now());

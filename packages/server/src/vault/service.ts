@@ -45,6 +45,22 @@ export interface Caller {
 
 /** Metadata is for labels and references, not data: a small JSON object. */
 export const METADATA_MAX_BYTES = 4096;
+/** Labels and references need no depth; a bound keeps every walk over metadata cheap. */
+export const METADATA_MAX_DEPTH = 32;
+
+/** How deep a parsed JSON value nests, without recursion; stops counting past the limit. */
+function nestingDepth(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > METADATA_MAX_DEPTH) return deepest;
+    for (const child of Object.values(node)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
 /** Expired tokens answer 410 for this long, then the sweep deletes them. */
 export const PURGE_GRACE_MS = 60 * 60_000;
 /** Rounds of fresh tokens for the items that collided before giving up. */
@@ -332,6 +348,13 @@ export class Vault {
     }
     let metadata: string | null = null;
     if (item.metadata !== undefined) {
+      // Checked before JSON.stringify, which recurses: a body nested thousands of levels deep
+      // overflowed the stack and answered 500 (test/security/regressions.test.ts).
+      if (nestingDepth(item.metadata) > METADATA_MAX_DEPTH) {
+        throw new InvalidRequest(
+          `${base}metadata: must be nested at most ${METADATA_MAX_DEPTH} levels deep.`,
+        );
+      }
       metadata = JSON.stringify(item.metadata);
       if (Buffer.byteLength(metadata) > METADATA_MAX_BYTES) {
         throw new InvalidRequest(
