@@ -16,6 +16,12 @@ console.log(
 );
 for (const file of files) {
   console.log(`\n=== ${file} ===`);
-  const mod = await import(new URL(file, import.meta.url).href);
-  await mod.run();
+  try {
+    const mod = await import(new URL(file, import.meta.url).href);
+    await mod.run();
+  } catch (err) {
+    // One broken benchmark must not hide the others' numbers.
+    process.exitCode = 1;
+    console.log(`FAIL  ${file} did not finish: ${err instanceof Error ? err.message : err}`);
+  }
 }
