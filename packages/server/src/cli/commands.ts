@@ -5,21 +5,12 @@ import { PASSWORD_MAX, PASSWORD_MIN } from '../accounts/password.js';
 import { register, toUser } from '../accounts/service.js';
 import { recordAudit } from '../audit/record.js';
 import { loadConfig } from '../config.js';
-import { type Context, createContext } from '../context.js';
 import { TesseraError } from '../errors.js';
 import { startServer } from '../server.js';
 import { readSecret } from './stdin.js';
 import { CliError, type Command, printJson, UsageError } from './usage.js';
 import { VAULT_COMMANDS } from './vault-commands.js';
-
-async function withContext<T>(fn: (ctx: Context) => Promise<T>): Promise<T> {
-  const ctx = await createContext(loadConfig());
-  try {
-    return await fn(ctx);
-  } finally {
-    await ctx.close();
-  }
-}
+import { withContext } from './with-context.js';
 
 const serve: Command = {
   name: 'serve',

@@ -2,21 +2,11 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { verifyChain } from '../audit/chain.js';
 import { createClient } from '../clients/service.js';
-import { loadConfig } from '../config.js';
-import { type Context, createContext } from '../context.js';
 import { VAULT_TYPES, type VaultType } from '../vault/formats.js';
 import { rotateDataKey } from '../vault/rotate.js';
 import { StrictStop, tokenizeCsv } from '../vault/tokenize-csv.js';
 import { CliError, type Command, printJson, UsageError } from './usage.js';
-
-async function withContext<T>(fn: (ctx: Context) => Promise<T>): Promise<T> {
-  const ctx = await createContext(loadConfig());
-  try {
-    return await fn(ctx);
-  } finally {
-    await ctx.close();
-  }
-}
+import { withContext } from './with-context.js';
 
 /** Progress on stderr: one rewritten line on a terminal, a line a second otherwise. */
 function progressReporter(label: string) {

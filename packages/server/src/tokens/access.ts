@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { JwtClaimInvalid, type JwtClaims, KeyNotFound, signJwt, verifyJwt } from '@tessera/verify';
+import {
+  type AccessTokenClaims,
+  JwtClaimInvalid,
+  KeyNotFound,
+  signJwt,
+  verifyJwt,
+} from '@tessera/verify';
 import type { Context } from '../context.js';
 import { InvalidToken } from '../errors.js';
 
-/** Claims of a Tessera access token (RFC 9068 profile). */
-export interface AccessClaims extends JwtClaims {
-  iss: string;
-  sub: string;
-  aud: string | string[];
-  exp: number;
-  iat: number;
-  jti: string;
-  scope: string;
-  sid?: string;
-  client_id?: string;
-}
+/** Claims of a Tessera access token (RFC 9068 profile); `scope` is always set on tokens we issue. */
+export type AccessClaims = AccessTokenClaims & { scope: string };
 
 export interface IssueParams {
   sub: string;
