@@ -10,7 +10,8 @@ export type { AuditEvent } from './chain.js';
  * of a session (a vault token, which stands for a value, is fine).
  *
  * Actions in use: `vault.tokenize`, `vault.detokenize`, `vault.delete`, `vault.purge`,
- * `vault.key_rotated`, `vault.key_rotation_finished`, `client.created`, `client.token`;
+ * `vault.key_rotated`, `vault.key_rotation_finished`, `client.created`, `client.token`,
+ * `client.auth_failed`, `keys.rotated`;
  * for sessions: `auth.login_succeeded`, `auth.login_failed`, `auth.refresh_reused`.
  *
  * @example

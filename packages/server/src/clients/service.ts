@@ -77,6 +77,12 @@ export async function authenticateClient(
   const given = Buffer.from(hashSecret(secret), 'hex');
   const ok = timingSafeEqual(expected, given) && client !== undefined;
   if (!ok || !client) {
+    // A wrong secret for a real client is worth an operator's attention; the id given
+    // for an unknown client is attacker text and is not recorded.
+    await appendAudit(ctx.store, ctx.masterKey, ctx.now(), {
+      action: 'client.auth_failed',
+      target: client?.id ?? null,
+    });
     throw new OAuthError('invalid_client', 'Client authentication failed.');
   }
   return client;

@@ -91,6 +91,8 @@ describe.each(testDatabases)('service clients and POST /v1/oauth/token on $name'
     const unknown = await token('grant_type=client_credentials', basic('tsc_unknown', 'nope'));
     expect(unknown.statusCode).toBe(401);
     expect(unknown.json()).toEqual(wrong.json());
+    const failures = await t.ctx.store.audit.list({ action: 'client.auth_failed', limit: 10 });
+    expect(failures.map((row) => row.target)).toEqual([null, full.client_id]);
     const none = await token('grant_type=client_credentials', undefined);
     expect(none.statusCode).toBe(401);
     expect(none.json().error).toBe('invalid_client');
