@@ -30,6 +30,12 @@ export function createMetrics() {
       help: 'Refresh-token rotations',
       registers: [registry],
     }),
+    vaultValues: new Counter({
+      name: 'tessera_vault_values_total',
+      help: 'Vault values tokenized, detokenized and deleted, by outcome',
+      labelNames: ['op', 'result'] as const,
+      registers: [registry],
+    }),
     refreshReuse: new Counter({
       name: 'tessera_refresh_reuse_total',
       help: 'Replays of a rotated refresh token (each ends its session)',

@@ -50,6 +50,14 @@ export const vaultRoutes: FastifyPluginAsyncTypebox<{ ctx: Context }> = async (a
     return { sub: a.sub, scopes: a.scopes };
   };
 
+  /** Counts outcomes for /metrics: how many values, never which. */
+  const count = (op: 'tokenize' | 'detokenize', results: ReadonlyArray<object>) => {
+    const failed = results.filter((r) => 'error' in r).length;
+    if (results.length > failed)
+      ctx.metrics.vaultValues.inc({ op, result: 'ok' }, results.length - failed);
+    if (failed > 0) ctx.metrics.vaultValues.inc({ op, result: 'error' }, failed);
+  };
+
   app.post(
     '/v1/vault/tokens',
     {
@@ -59,6 +67,7 @@ export const vaultRoutes: FastifyPluginAsyncTypebox<{ ctx: Context }> = async (a
     },
     async (request, reply) => {
       const [result] = await ctx.vault.tokenize(authOf(request).sub, [request.body]);
+      count('tokenize', result ? [result] : []);
       if (!result || isItemError(result)) throw toError(result);
       return reply.code(201).send(result);
     },
@@ -92,6 +101,8 @@ export const vaultRoutes: FastifyPluginAsyncTypebox<{ ctx: Context }> = async (a
         valid,
         (j) => `items.${positions[j]}.value`,
       );
+      count('tokenize', done);
+      ctx.metrics.vaultValues.inc({ op: 'tokenize', result: 'error' }, items.length - valid.length);
       done.forEach((r, j) => {
         results[positions[j]!] = r as unknown as Record<string, unknown>;
       });
@@ -130,6 +141,7 @@ export const vaultRoutes: FastifyPluginAsyncTypebox<{ ctx: Context }> = async (a
     },
     async (request, reply) => {
       await ctx.vault.delete(caller(request), request.params.token);
+      ctx.metrics.vaultValues.inc({ op: 'delete', result: 'ok' });
       return reply.code(204).send(null);
     },
   );
@@ -155,6 +167,7 @@ export const vaultRoutes: FastifyPluginAsyncTypebox<{ ctx: Context }> = async (a
         request.body.tokens,
         request.body.reason,
       );
+      count('detokenize', results);
       // One token asked for and refused: answer with its status (410 token_expired, 404),
       // the error body, and the per-item results as for any other call.
       const only = results.length === 1 ? results[0] : undefined;
