@@ -26,6 +26,7 @@ export const BODY_LIMIT = 64 * 1024;
 /** A key rotated on another instance is picked up within this time even with no unknown kid. */
 const KEY_REFRESH_MS = 30_000;
 const PURGE_MS = 10 * 60_000;
+const VAULT_PURGE_MS = 60_000;
 
 /**
  * Builds the HTTP application around a context: core behaviour (errors,
@@ -117,6 +118,8 @@ export async function buildApp(ctx: Context, options: AppOptions = {}): Promise<
     every(PURGE_MS, 'purging ended sessions', () =>
       ctx.store.sessions.purgeEnded(ctx.now() - 86_400_000),
     );
+    // Expired vault tokens answer 410 for a while, then this sweep deletes them.
+    every(VAULT_PURGE_MS, 'purging expired vault tokens', () => ctx.vault.purgeExpired());
   });
   app.addHook('onClose', async () => {
     for (const timer of timers) clearInterval(timer);

@@ -25,7 +25,6 @@ const SINGLE_BODY_LIMIT = 512 * 1024;
 /** Up to 1000 items; most are short, a batch of large `text` values must be split. */
 const BATCH_BODY_LIMIT = 16 * 1024 * 1024;
 const DETOKENIZE_BODY_LIMIT = 1024 * 1024;
-const PURGE_EVERY_MS = 60_000;
 
 const checkItem = Compile(TokenizeBody);
 
@@ -180,17 +179,6 @@ export const vaultRoutes: FastifyPluginAsyncTypebox<{ ctx: Context }> = async (a
       return { results };
     },
   );
-
-  let timer: NodeJS.Timeout | undefined;
-  app.addHook('onReady', async () => {
-    timer = setInterval(() => {
-      ctx.vault
-        .purgeExpired()
-        .catch((err: unknown) => app.log.warn({ err }, 'could not purge expired vault tokens'));
-    }, PURGE_EVERY_MS);
-    timer.unref();
-  });
-  app.addHook('onClose', async () => clearInterval(timer));
 };
 
 function toError(result: { error: string; error_description: string } | undefined): TesseraError {
